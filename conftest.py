@@ -111,13 +111,14 @@ if _nbval is not None:
             import jupytext
             import nbformat
 
-            real_read, real_cell = nbformat.read, _nbval.IPyNbCell
+            real_read = nbformat.read
             nbformat.read = lambda fp, as_version=4, **kw: jupytext.read(fp, as_version=as_version)
-            _nbval.IPyNbCell = BookCell
             try:
-                yield from super().collect()
+                for item in super().collect():
+                    item.__class__ = BookCell  # same state, stricter raises-exception rule
+                    yield item
             finally:
-                nbformat.read, _nbval.IPyNbCell = real_read, real_cell
+                nbformat.read = real_read
 
 
 _TOC_NOTEBOOKS: set[Path] | None = None

@@ -34,13 +34,17 @@ __all__: list[str] = [
 ]
 
 # --- submodules loaded lazily: `import hjlib; hjlib.book.setup()` works without importing
-# matplotlib/ipywidgets for users who only want the numerics.
+# matplotlib/ipywidgets for users who only want the numerics. Any public submodule of the
+# package (hjlib/<name>.py or hjlib/<name>/) is reachable as `hjlib.<name>` on first use.
 _LAZY_SUBMODULES = {"book", "viz", "exercises", "exact"}
 
 
 def __getattr__(name: str):
-    if name in _LAZY_SUBMODULES:
-        module = importlib.import_module(f".{name}", __name__)
-        globals()[name] = module
-        return module
+    if not name.startswith("_"):
+        import pkgutil
+
+        if name in _LAZY_SUBMODULES or name in {m.name for m in pkgutil.iter_modules(__path__)}:
+            module = importlib.import_module(f".{name}", __name__)
+            globals()[name] = module
+            return module
     raise AttributeError(f"module 'hjlib' has no attribute {name!r}")
