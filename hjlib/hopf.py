@@ -110,7 +110,7 @@ def _block_rows(M_chunk: int) -> int:
 
 
 @torch.no_grad()
-def _row_lse_blocked(xc, yc, g, t, eps, col_chunk):
+def _row_lse_blocked(xc, yc, g, t, eps, col_chunk, fold=True):
     """F_i = ε·LSE_j(S_ij/ε) (max_j S_ij if ε = 0), without building the (N, M) matrix.
 
     Online log-sum-exp over column chunks, cache-sized row blocks, in-place ops.
@@ -118,7 +118,7 @@ def _row_lse_blocked(xc, yc, g, t, eps, col_chunk):
     n, M = xc.shape[0], yc.shape[0]
     dtype = xc.dtype
     floor = _FLOOR.get(dtype, -80.0)
-    scale = 1.0 / eps if eps > 0 else 1.0
+    scale, div = _scale_div(eps, fold)
     col_chunk = min(max(int(col_chunk), 1), M)
     rb = _block_rows(col_chunk)
     ysq = (yc * yc).sum(-1)
@@ -147,18 +147,21 @@ def _row_lse_blocked(xc, yc, g, t, eps, col_chunk):
                 continue
             m_new = mb if m is None else torch.maximum(m, mb)
             m_safe = torch.where(torch.isfinite(m_new), m_new, torch.zeros_like(m_new))
-            Z.sub_(m_safe.unsqueeze(-1)).clamp_(min=floor).exp_()
+            Z.sub_(m_safe.unsqueeze(-1))
+            if div != 1.0:
+                Z.div_(div)
+            Z.clamp_(min=floor).exp_()
             sb = Z.sum(1)
             if s is None:
                 s = sb
             else:
-                s = s * torch.exp((m - m_safe).clamp_(min=floor)) + sb
+                s = s * torch.exp(((m - m_safe) / div).clamp_(min=floor)) + sb
             m = m_new
         if eps == 0:
             out[i0:i1] = m
         else:
-            val = m_safe + torch.log(s)
-            out[i0:i1] = torch.where(torch.isfinite(m), val, m) / scale
+            val = m_safe + div * torch.log(s)
+            out[i0:i1] = torch.where(torch.isfinite(m), val, m) * (eps if fold else 1.0)
     return out
 
 
@@ -166,10 +169,10 @@ class _StreamingLSE(torch.autograd.Function):
     """F_i = ε LSE_j(S_ij/ε) by column chunks; backward recomputes Gibbs weights chunk-wise."""
 
     @staticmethod
-    def forward(ctx, xc, yc, g, t, eps, col_chunk):
-        F = _row_lse_blocked(xc, yc, g, t, eps, col_chunk)
+    def forward(ctx, xc, yc, g, t, eps, col_chunk, fold):
+        F = _row_lse_blocked(xc, yc, g, t, eps, col_chunk, fold)
         ctx.save_for_backward(xc, yc, g, t, F)
-        ctx.eps, ctx.col_chunk = eps, col_chunk
+        ctx.eps, ctx.col_chunk, ctx.fold = eps, col_chunk, fold
         return F
 
     @staticmethod
@@ -179,7 +182,7 @@ class _StreamingLSE(torch.autograd.Function):
         eps, col_chunk = ctx.eps, ctx.col_chunk
         n, M = xc.shape[0], yc.shape[0]
         floor = _FLOOR.get(xc.dtype, -80.0)
-        scale = 1.0 / eps if eps > 0 else 1.0
+        scale, div = _scale_div(eps, ctx.fold)
         need_x, need_y, need_g, need_t = ctx.needs_input_grad[:4]
         col_chunk = min(max(int(col_chunk), 1), M)
         rb = _block_rows(col_chunk)
@@ -199,7 +202,10 @@ class _StreamingLSE(torch.autograd.Function):
                 j1 = min(j0 + col_chunk, M)
                 Z = _scores(xc[i0:i1], yc[j0:j1], g[j0:j1],
                             t if t.ndim == 0 else t[i0:i1], scale)
-                P = Z.sub_(Fs_safe[i0:i1].unsqueeze(-1)).clamp_(min=floor).exp_()
+                Z.sub_(Fs_safe[i0:i1].unsqueeze(-1))
+                if div != 1.0:
+                    Z.div_(div)
+                P = Z.clamp_(min=floor).exp_()
                 P = P * finite[i0:i1].unsqueeze(-1)
                 ybar[i0:i1] += P @ yc[j0:j1]
                 if need_t:
@@ -217,7 +223,7 @@ class _StreamingLSE(torch.autograd.Function):
             dF_dt = -((xc * ybar).sum(-1) - 0.5 * ey2) / (2 * tt * tt)
             gt = (G * dF_dt)
             gt = gt.sum() if t.ndim == 0 else gt
-        return gx, (gy if need_y else None), (gg if need_g else None), gt, None, None
+        return gx, (gy if need_y else None), (gg if need_g else None), gt, None, None, None
 
 
 def _lse_of_scores(p: _Problem, chunk_size):
@@ -228,15 +234,58 @@ def _lse_of_scores(p: _Problem, chunk_size):
         raise ValueError(f"chunk_size must be a positive integer or None, got {chunk_size!r}")
     if eps == 0:
         return _max_rows(p)
+    fold = _fold_ok(p)
     if chunk_size is not None:
-        return _StreamingLSE.apply(p.xc, p.yc, p.g, p.t, eps, int(chunk_size))
+        return _StreamingLSE.apply(p.xc, p.yc, p.g, p.t, eps, int(chunk_size), fold)
     if not p.needs_grad():
         col = p.M if p.M <= (1 << 16) else DEFAULT_CHUNK
-        return _row_lse_blocked(p.xc, p.yc, p.g, p.t, eps, col)
+        return _row_lse_blocked(p.xc, p.yc, p.g, p.t, eps, col, fold)
     if p.n * p.M > DENSE_LIMIT:
-        return _StreamingLSE.apply(p.xc, p.yc, p.g, p.t, eps, DEFAULT_CHUNK)
-    Z = _scores(p.xc, p.yc, p.g, p.t, 1.0 / eps)
-    return eps * torch.logsumexp(Z, -1)
+        return _StreamingLSE.apply(p.xc, p.yc, p.g, p.t, eps, DEFAULT_CHUNK, fold)
+    if fold:
+        return eps * torch.logsumexp(_scores(p.xc, p.yc, p.g, p.t, 1.0 / eps), -1)
+    S = _scores(p.xc, p.yc, p.g, p.t, 1.0)
+    m = S.detach().amax(-1, keepdim=True)
+    m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))
+    return (m + eps * torch.logsumexp((S - m) / eps, -1, keepdim=True)).squeeze(-1)
+
+
+def _scale_div(eps: float, fold: bool):
+    """(scale folded into the scores, divisor applied after the max shift)."""
+    if eps == 0:
+        return 1.0, 1.0
+    return (1.0 / eps, 1.0) if fold else (1.0, eps)
+
+
+def _fold_ok(p: _Problem) -> bool:
+    """Can 1/ε be folded into the matmul operands without overflow of S/ε? (False for
+    extremely small ε, e.g. 1e-300, where the max is subtracted before dividing instead.)"""
+    if p.eps == 0:
+        return False
+    with torch.no_grad():
+        tmin = p.t.min() if p.t.ndim else p.t
+        gfin = p.g[torch.isfinite(p.g)]
+        bound = (p.xc.abs().sum(-1).max() * p.yc.abs().max() / (2 * tmin) if p.n else 0.0) \
+            + (p.yc * p.yc).sum(-1).max() / (4 * tmin) + (gfin.abs().max() if gfin.numel() else 0.0)
+        limit = torch.finfo(p.xc.dtype).max / 1e6
+        return bool(float(bound) / p.eps < limit) and 1.0 / p.eps < limit
+
+
+def _scaled_scores(xc, yc, g, t, eps):
+    """Scores divided by ε, safe for any ε > 0 (shifted by the row max when ε is tiny);
+    plain S at ε = 0. For softmax-type uses (shift invariant)."""
+    if eps == 0:
+        return _scores(xc, yc, g, t, 1.0)
+    scale = 1.0 / eps
+    if math.isfinite(scale) and scale < 1e200:
+        Z = _scores(xc, yc, g, t, scale)
+        Zd = Z.detach()
+        if not (torch.isposinf(Zd).any() or torch.isnan(Zd).any()):
+            return Z
+    S = _scores(xc, yc, g, t, 1.0)
+    m = S.detach().amax(-1, keepdim=True)
+    m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))
+    return (S - m) / eps
 
 
 def _max_rows(p: _Problem, return_index: bool = False):
@@ -336,9 +385,7 @@ def gibbs_weights(x, y, g, t, eps, *, weights=None):
     array([[0.5, 0.5]])
     """
     p = _Problem(x, y, g, t, eps, weights)
-    scale = 1.0 / p.eps if p.eps > 0 else 1.0
-    t_ = p.t if p.t.ndim == 0 else p.t
-    Z = _scores(p.xc, p.yc, p.g, t_, scale)
+    Z = _scaled_scores(p.xc, p.yc, p.g, p.t, p.eps)
     if p.eps > 0:
         P = torch.softmax(Z, -1)
     else:
@@ -368,13 +415,12 @@ def hopf_cole_grad(x, y, g, t, eps, *, weights=None):
     array([0.5])
     """
     p = _Problem(x, y, g, t, eps, weights)
-    scale = 1.0 / p.eps if p.eps > 0 else 1.0
     rb = _block_rows(p.M)
     rows = []
     for i0 in range(0, p.n, rb):
         i1 = min(i0 + rb, p.n)
         t_ = p.t if p.t.ndim == 0 else p.t[i0:i1]
-        Z = _scores(p.xc[i0:i1], p.yc, p.g, t_, scale)
+        Z = _scaled_scores(p.xc[i0:i1], p.yc, p.g, t_, p.eps)
         if p.eps > 0:
             P = torch.softmax(Z, -1)
         else:
