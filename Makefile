@@ -15,7 +15,7 @@ HTML_MANAGER := 1.0.15
 WIDGET_JS    := _vendor/ipywidgets/embed.js
 PYTEST_WORKERS ?= 2
 
-.PHONY: book book-force test test-unit test-notebooks test-build test-html lab student setup clean distclean constraints help
+.PHONY: book book-force test test-unit-and-notebooks test-build test-html test-lab lab student setup clean distclean constraints help
 
 help:
 	@sed -n '1,8p' Makefile
@@ -49,7 +49,7 @@ book-force: setup
 test: setup test-unit-and-notebooks test-build test-html
 
 test-unit-and-notebooks: setup
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not html" tests book
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not html and not lab" tests book
 
 test-build: setup
 	$(BIN)/jupyter-book build --all $(JB_FLAGS) .
@@ -58,12 +58,16 @@ test-build: setup
 test-html: setup
 	HJBOOK_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -p no:xdist -m html tests
 
+test-lab: $(LABSTAMP)
+	$(BIN)/python -m pytest -p no:xdist -m lab tests/test_lab.py
+
 $(LABSTAMP): $(STAMP)
 	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) -e ".[lab]"
 	touch $@
 
 lab: $(LABSTAMP)
-	$(BIN)/jupyter lab --notebook-dir=. book/00_preface/preface.md
+	$(BIN)/python tools/lab_settings.py $(VENV)
+	$(BIN)/jupyter lab --notebook-dir=. book/00_preface/lse_in_one_page.md
 
 student: setup
 	$(BIN)/python tools/student_edition.py
