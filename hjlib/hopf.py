@@ -48,7 +48,7 @@ DENSE_LIMIT = 1 << 22
 #: default column chunk of the streaming path
 DEFAULT_CHUNK = 4096
 #: target number of score-matrix elements held at once by the blocked kernel (fits in L2)
-_BLOCK_ELEMS = 1 << 17
+_BLOCK_ELEMS = 1 << 18
 _FLOOR = {torch.float32: -80.0, torch.float64: -700.0}
 
 
@@ -238,7 +238,7 @@ def _lse_of_scores(p: _Problem, chunk_size):
     if chunk_size is not None:
         return _StreamingLSE.apply(p.xc, p.yc, p.g, p.t, eps, int(chunk_size), fold)
     if not p.needs_grad():
-        col = p.M if p.M <= (1 << 16) else DEFAULT_CHUNK
+        col = p.M if p.M <= 2 * DEFAULT_CHUNK else DEFAULT_CHUNK
         return _row_lse_blocked(p.xc, p.yc, p.g, p.t, eps, col, fold)
     if p.n * p.M > DENSE_LIMIT:
         return _StreamingLSE.apply(p.xc, p.yc, p.g, p.t, eps, DEFAULT_CHUNK, fold)
