@@ -66,6 +66,35 @@ def test_page_references_no_network_asset(page):
     assert remote == [], f"{page} loads assets from the network: {remote}"
 
 
+def _chapter_pages() -> list[str]:
+    """HTML pages of the notebook chapters (those with a jupytext source)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from conftest import toc_notebooks
+
+    return [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in toc_notebooks()]
+
+
+@pytest.mark.parametrize("page", _chapter_pages())
+def test_chapter_offers_md_and_ipynb_downloads(page):
+    _need((HTML / page).is_file(), "book not built: run `make book`")
+    html = (HTML / page).read_text(encoding="utf-8")
+    stem = Path(page).with_suffix("").as_posix()
+    for ext in (".md", ".ipynb"):
+        assert f"_sources/{stem}{ext}" in html, f"{page}: no download link for the {ext} file"
+        assert (HTML / "_sources" / f"{stem}{ext}").is_file(), f"{page}: {ext} download target missing"
+
+
+@pytest.mark.parametrize("page", _chapter_pages())
+def test_chapter_has_a_static_slider(page):
+    _need((HTML / page).is_file(), "book not built: run `make book`")
+    html = (HTML / page).read_text(encoding="utf-8")
+    n = html.count('class="hj-explore"')
+    assert n >= 1, f"{page} has no interactive figure (hjlib.viz.explore)"
+    assert "headless run: one frame" not in html, f"{page}: a slider was built in headless mode (frames missing)"
+
+
 def test_sample_chapter_has_static_slider():
     _need((HTML / SAMPLE).is_file(), "book not built: run `make book`")
     html = (HTML / SAMPLE).read_text(encoding="utf-8")
@@ -152,6 +181,31 @@ def test_page_in_browser(browser, server, page_path):
         )
         assert broken == [], f"images that did not load on {page_path}: {broken}"
         assert problems == [], f"{page_path}: " + "; ".join(problems)
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("page_path", [p for p in _chapter_pages() if p != SAMPLE])
+def test_every_static_slider_changes_its_figure(browser, server, page_path):
+    """Each slider of each chapter: one key press shows exactly one other frame."""
+    ctx, page, problems = _open(browser, server, page_path)
+    try:
+        boxes = page.locator(".hj-explore")
+        assert boxes.count() >= 1
+        for i in range(boxes.count()):
+            box = boxes.nth(i)
+            box.scroll_into_view_if_needed()
+            frames = box.locator("img.hj-frame")
+            visible = lambda: [k for k in range(frames.count()) if frames.nth(k).is_visible()]  # noqa: E731
+            before = visible()
+            assert len(before) == 1, f"slider {i}: {len(before)} frames visible"
+            slider = box.locator("input[type=range]").first
+            at_max = slider.get_attribute("value") == slider.get_attribute("max")
+            slider.focus()
+            page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+            after = visible()
+            assert len(after) == 1 and after != before, f"slider {i} on {page_path} did not change the frame"
+        assert problems == [], "; ".join(problems)
     finally:
         ctx.close()
 
