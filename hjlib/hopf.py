@@ -441,7 +441,7 @@ def hopf_lax(x, y, g, t, *, return_argmin: bool = False):
 
     Parameters
     ----------
-    x : (..., d) or (...) with 1-D y;  y : (M, d) or (M,);  g : (M,);  t : float > 0
+    x : (..., d) or (...) with 1-D y;  y : (M, d) or (M,);  g : (M,);  t : float > 0, or array broadcastable to the batch shape
     return_argmin : bool
         Also return the index j* of the minimiser (int64, shape of u; first index on ties).
 

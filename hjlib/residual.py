@@ -62,14 +62,22 @@ def pde_residual(u_fn, x, t, eps):
         if not isinstance(u, torch.Tensor) or u.shape != (N,):
             raise ValueError(f"u_fn(x, t) must return a tensor of shape (N,) == ({N},), got "
                              f"{getattr(u, 'shape', type(u).__name__)}")
-        gx, gt = torch.autograd.grad(u.sum(), (xt, tt), create_graph=True)
+        # allow_unused / materialize_grads: u may not depend on t, and its gradient may be
+        # piecewise constant (an affine or Hopf–Lax-type u): the missing derivative is then 0.
+        gx, gt = torch.autograd.grad(u.sum(), (xt, tt), create_graph=True, materialize_grads=True)
+
+        def d_dx(v):
+            if not v.requires_grad:  # v does not depend on x at all
+                return torch.zeros_like(xt)
+            return torch.autograd.grad(v.sum(), xt, retain_graph=True, materialize_grads=True)[0]
+
         if xt.ndim == 1:
-            lap = torch.autograd.grad(gx.sum(), xt, retain_graph=True)[0]
+            lap = d_dx(gx)
             grad_sq = gx * gx
         else:
             lap = torch.zeros_like(u)
             for k in range(xt.shape[1]):
-                lap = lap + torch.autograd.grad(gx[:, k].sum(), xt, retain_graph=True)[0][:, k]
+                lap = lap + d_dx(gx[:, k])[:, k]
             grad_sq = (gx * gx).sum(1)
         R = gt + grad_sq - eps * lap
     return be.out(R.detach())
