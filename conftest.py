@@ -30,6 +30,9 @@ BOOK = ROOT / "book"
 os.environ["HJBOOK_HEADLESS"] = "1"
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet debugpy warning in kernels
 os.environ.setdefault("MPLBACKEND", "agg")
+# make test runs two pytest workers on two cores: one thread per kernel avoids oversubscription
+# (measured: torch's threads on a loaded 2-core machine made large ops 30-40x slower)
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[Path]:
