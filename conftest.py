@@ -79,6 +79,15 @@ def toc_notebooks() -> list[Path]:
     return [p for p in toc_files() if is_myst_notebook(p)]
 
 
+#: folders of notebook pages that are not teaching chapters (no slider or exercise rules)
+NON_CHAPTER_DIRS = ("05_classroom", "06_appendices")
+
+
+def toc_chapters() -> list[Path]:
+    """The teaching chapters: notebooks in the toc outside the classroom kit and appendices."""
+    return [p for p in toc_notebooks() if not set(p.relative_to(BOOK).parts) & set(NON_CHAPTER_DIRS)]
+
+
 try:  # nbval is part of the test extra; without it the unit tests still run
     import nbval.plugin as _nbval
 except ImportError:  # pragma: no cover

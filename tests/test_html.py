@@ -66,17 +66,22 @@ def test_page_references_no_network_asset(page):
     assert remote == [], f"{page} loads assets from the network: {remote}"
 
 
-def _chapter_pages() -> list[str]:
-    """HTML pages of the notebook chapters (those with a jupytext source)."""
+def _notebook_pages(chapters_only: bool = False) -> list[str]:
+    """HTML pages of the notebook pages (those with a jupytext source), or of the chapters only."""
     import sys
 
     sys.path.insert(0, str(ROOT))
-    from conftest import toc_notebooks
+    from conftest import toc_chapters, toc_notebooks
 
-    return [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in toc_notebooks()]
+    pages = toc_chapters() if chapters_only else toc_notebooks()
+    return [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in pages]
 
 
-@pytest.mark.parametrize("page", _chapter_pages())
+def _chapter_pages() -> list[str]:
+    return _notebook_pages(chapters_only=True)
+
+
+@pytest.mark.parametrize("page", _notebook_pages())
 def test_chapter_offers_md_and_ipynb_downloads(page):
     _need((HTML / page).is_file(), "book not built: run `make book`")
     html = (HTML / page).read_text(encoding="utf-8")
