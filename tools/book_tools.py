@@ -35,6 +35,8 @@ class Exercise:
     label: str
     stub: str | None  # source of the raises-exception code cell, if any
     solution_code: list[str]  # sources of the solution's code cells
+    text: str = ""  # the exercise's prompt (markdown)
+    has_solution: bool = False
 
 
 def _directives(text: str):
@@ -80,7 +82,11 @@ def exercises(nb) -> list[Exercise]:
     state = None  # ("exercise", label) or ("solution", label)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            for name, arg, body, _, _ in _directives(cell.source):
+            text = cell.source
+            cursor = 0
+            for name, arg, body, start, end in _directives(text):
+                if state is not None and state[0] == "exercise":
+                    found[state[1]].text += text[cursor:start]
                 if name == "exercise-start":
                     label = _label(body)
                     if label is None:
@@ -88,14 +94,25 @@ def exercises(nb) -> list[Exercise]:
                     found[label] = Exercise(label, None, [])
                     order.append(label)
                     state = ("exercise", label)
+                elif name == "exercise":  # a plain (non-gated) exercise: prompt in the body
+                    label = _label(body)
+                    if label is not None:
+                        found[label] = Exercise(label, None, [],
+                                                "".join(l for l in body if not l.startswith(":")))
+                        order.append(label)
                 elif name == "exercise-end":
                     state = None
-                elif name == "solution-start":
+                elif name in ("solution-start", "solution"):
                     if arg not in found:
-                        raise ValueError(f"solution-start names unknown exercise {arg!r}")
-                    state = ("solution", arg)
+                        raise ValueError(f"{name} names unknown exercise {arg!r}")
+                    found[arg].has_solution = True
+                    if name == "solution-start":
+                        state = ("solution", arg)
                 elif name == "solution-end":
                     state = None
+                cursor = end
+            if state is not None and state[0] == "exercise":
+                found[state[1]].text += text[cursor:]
         elif cell.cell_type == "code" and state is not None:
             kind, label = state
             tags = cell.metadata.get("tags", [])
