@@ -133,6 +133,17 @@ if _nbval is not None:
                 nbformat.read = real_read
 
 
+#: chapters that read what the other chapters recorded (the ledger): `make test` runs them after
+#: the book build, never in parallel with the chapters they read (pytest marker "late")
+LATE_CHAPTERS = {"15_ledger.md"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if Path(str(item.fspath)).name in LATE_CHAPTERS:
+            item.add_marker(pytest.mark.late)
+
+
 _TOC_NOTEBOOKS: set[Path] | None = None
 
 

@@ -8,8 +8,8 @@ its ``assert``::
 
 The call shows a one-line badge in the page and writes a JSON record to
 ``_build/ledger/<chapter>/<claim>-<n>.json`` (``HJBOOK_LEDGER_DIR`` overrides the folder). Each
-record carries the SHA-256 of the chapter's source, so the ledger page (which only reads records,
-never types a value) can flag a record that is older than the chapter. The claims' statements
+record carries the SHA-256 of the chapter's code cells, so the ledger page (which only reads
+records, never types a value) can flag a record that is older than the chapter's code. The claims' statements
 and types come from :data:`CLAIMS` (the project's claims ledger C1–C34).
 """
 from __future__ import annotations
@@ -22,7 +22,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["record", "load", "CLAIMS", "VERDICTS", "Record", "chapter_source", "book_root"]
+__all__ = ["record", "load", "summarize", "CLAIMS", "CODE_NOTES", "VERDICTS", "Record", "ClaimRow",
+           "chapter_source", "book_root", "code_hash"]
 
 VERDICTS = ("reproduced", "differs", "open")
 
@@ -65,6 +66,17 @@ CLAIMS: dict[str, tuple[str, str]] = {
 }
 
 
+#: notes on the authors' released code (not claims of the paper): id → short title. Chapters record
+#: the measurements behind each note with ``record("code:<id>", ...)``.
+CODE_NOTES: dict[str, str] = {
+    "code:tautological-checks": "Verifications that compare a formula with itself",
+    "code:hopf-lax-relu-test": "The released test “Hopf–Lax recovers ReLU”",
+    "code:two-over-d-exponent": "The ≈ 2/d exponent of the synthetic scaling law",
+    "code:width-vs-sample-rate": "A width rate presented as a sample-size rate",
+    "code:unnormalised-source": "The unnormalised Hopf–Cole sum and its source term",
+}
+
+
 def book_root(start: Path | None = None) -> Path:
     """The repository root: the nearest folder above ``start`` (default: cwd) holding _toc.yml."""
     here = (start or Path.cwd()).resolve()
@@ -81,6 +93,18 @@ def chapter_source(chapter: str, root: Path | None = None) -> Path:
     if len(found) != 1:
         raise ValueError(f"chapter must name exactly one book/**/{chapter}.md, found {len(found)}")
     return found[0]
+
+
+def code_hash(path: Path) -> str:
+    """SHA-256 of a chapter's code cells (what decides its numbers; prose edits do not count)."""
+    try:
+        import jupytext
+
+        nb = jupytext.read(path)
+        code = "\n\x00\n".join(c.source for c in nb.cells if c.cell_type == "code")
+        return hashlib.sha256(code.encode("utf-8")).hexdigest()
+    except ImportError:  # pragma: no cover - jupytext is part of the book extra
+        return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _ledger_dir(root: Path) -> Path:
@@ -139,7 +163,8 @@ def record(claim: str, *, chapter: str, check: str, target=None, measured=None, 
     Parameters
     ----------
     claim : str
-        Ledger id, ``"C1"`` … ``"C34"``.
+        Ledger id, ``"C1"`` … ``"C34"``, or a note on the released code, ``"code:…"`` (see
+        :data:`CODE_NOTES`).
     chapter : str
         The chapter's file stem, e.g. ``"02_hopf_cole"``.
     check : str
@@ -151,8 +176,8 @@ def record(claim: str, *, chapter: str, check: str, target=None, measured=None, 
     note : str
         Anything a reader of the ledger needs (source of the target, tolerance, caveat).
     """
-    if claim not in CLAIMS:
-        raise ValueError(f"claim must be one of C1…C34, got {claim!r}")
+    if claim not in CLAIMS and claim not in CODE_NOTES:
+        raise ValueError(f"claim must be one of C1…C34 or a code note {sorted(CODE_NOTES)}, got {claim!r}")
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
     if not check or not isinstance(check, str):
@@ -169,12 +194,12 @@ def record(claim: str, *, chapter: str, check: str, target=None, measured=None, 
         "error": _jsonable(error),
         "verdict": verdict,
         "note": note,
-        "source_sha256": hashlib.sha256(src.read_bytes()).hexdigest(),
+        "source_sha256": code_hash(src),
     }
     folder = _ledger_dir(root) / chapter
     folder.mkdir(parents=True, exist_ok=True)
     key = hashlib.sha256(check.encode()).hexdigest()[:10]
-    (folder / f"{claim}-{key}.json").write_text(json.dumps(rec, indent=1, ensure_ascii=False))
+    (folder / f"{claim.replace(':', '_')}-{key}.json").write_text(json.dumps(rec, indent=1, ensure_ascii=False))
     return _Badge(rec)
 
 
@@ -203,9 +228,45 @@ def load(root: Path | None = None) -> list[Record]:
         rec = json.loads(f.read_text())
         try:
             src = chapter_source(rec["chapter"], root)
-            stale = hashlib.sha256(src.read_bytes()).hexdigest() != rec["source_sha256"]
+            stale = code_hash(src) != rec["source_sha256"]
         except ValueError:
             stale = True  # the chapter was renamed or removed
         out.append(Record(rec["claim"], rec["chapter"], rec["page"], rec["check"], rec["target"],
                           rec["measured"], rec["error"], rec["verdict"], rec.get("note", ""), stale))
     return out
+
+
+@dataclass
+class ClaimRow:
+    """One line of the ledger: a claim, what the chapters found, and the combined verdict."""
+
+    claim: str
+    statement: str
+    kind: str
+    records: list
+    verdict: str
+
+    @property
+    def pages(self) -> list[str]:
+        return list(dict.fromkeys(r.page for r in self.records))
+
+
+def summarize(records: list[Record]) -> list[ClaimRow]:
+    """Combine the records into one row per claim C1–C34.
+
+    The verdict of a claim is "differs" if any check of it differs, else "reproduced" if at
+    least one check reproduced it, else "open" (checked only partly, or not at all).
+    Code notes (``code:…``) are not claims and are left out.
+    """
+    rows = []
+    for cid, (statement, kind) in CLAIMS.items():
+        recs = [r for r in records if r.claim == cid]
+        verdicts = {r.verdict for r in recs}
+        if "differs" in verdicts:
+            verdict = "differs"
+        elif "reproduced" in verdicts:
+            verdict = "reproduced"
+        else:
+            verdict = "open"
+        rows.append(ClaimRow(cid, statement, kind, recs, verdict))
+    return rows

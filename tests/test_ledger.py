@@ -6,12 +6,25 @@ import pytest
 from hjlib import ledger
 
 
+NB = """---
+jupytext:
+  text_representation: {{extension: .md, format_name: myst}}
+kernelspec: {{name: python3, display_name: Python 3, language: python}}
+---
+# demo
+
+```{{code-cell}} ipython3
+{code}
+```
+"""
+
+
 @pytest.fixture
 def book(tmp_path, monkeypatch):
     (tmp_path / "_toc.yml").write_text("format: jb-book\n")
     ch = tmp_path / "book" / "01_part" / "02_demo.md"
     ch.parent.mkdir(parents=True)
-    ch.write_text("# demo\n")
+    ch.write_text(NB.format(code="x = 1"))
     monkeypatch.chdir(ch.parent)
     monkeypatch.delenv("HJBOOK_LEDGER_DIR", raising=False)
     return tmp_path, ch
@@ -33,10 +46,12 @@ def test_record_and_load(book):
     assert len(ledger.load(root)) == 2
 
 
-def test_editing_the_chapter_makes_records_stale(book):
+def test_editing_the_chapter_code_makes_records_stale(book):
     root, ch = book
     ledger.record("C1", chapter="02_demo", check="identity", target=0, measured=1e-16, verdict="reproduced")
-    ch.write_text("# demo, edited\n")
+    ch.write_text(NB.format(code="x = 1").replace("# demo", "# demo, prose edited"))
+    assert not ledger.load(root)[0].stale, "a prose edit does not change the numbers"
+    ch.write_text(NB.format(code="x = 2"))
     assert ledger.load(root)[0].stale
 
 
@@ -61,3 +76,17 @@ def test_bad_input(book, kw, words):
 def test_claims_table_is_complete():
     assert list(ledger.CLAIMS) == [f"C{i}" for i in range(1, 35)]
     assert {t for _, t in ledger.CLAIMS.values()} == {"exact", "structural", "conjectural"}
+
+
+def test_summarize_combines_verdicts(book):
+    root, ch = book
+    ledger.record("C1", chapter="02_demo", check="a", measured=0.0, verdict="reproduced")
+    ledger.record("C2", chapter="02_demo", check="a", measured=0.0, verdict="reproduced")
+    ledger.record("C2", chapter="02_demo", check="b", measured=1.0, verdict="differs")
+    ledger.record("C3", chapter="02_demo", check="a", measured="n/a", verdict="open")
+    ledger.record("code:hopf-lax-relu-test", chapter="02_demo", check="as coded", measured=2.0, verdict="differs")
+    rows = {r.claim: r for r in ledger.summarize(ledger.load(root))}
+    assert len(rows) == 34 and "code:hopf-lax-relu-test" not in rows
+    assert (rows["C1"].verdict, rows["C2"].verdict, rows["C3"].verdict, rows["C4"].verdict) == (
+        "reproduced", "differs", "open", "open")
+    assert rows["C2"].pages == ["book/01_part/02_demo"]
