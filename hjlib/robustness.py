@@ -196,7 +196,9 @@ def extrapolation_gap(x, W, b, eps):
     z = _logits(x, W, b)
     zs = np.sort(z, axis=1)
     m = zs[:, -1]
-    gap = eps * np.log(np.exp((z - m[:, None]) / eps).sum(axis=1))
+    others = np.exp((z - m[:, None]) / eps)
+    others[np.arange(len(z)), np.argmax(z, axis=1)] = 0.0        # drop the winner's term (= 1)
+    gap = eps * np.log1p(others.sum(axis=1))                      # accurate even when gap ≪ 1e-16
     delta = zs[:, -1] - zs[:, -2] if z.shape[1] > 1 else np.full(len(z), np.inf)
     bound = eps * np.log1p((z.shape[1] - 1) * np.exp(-delta / eps))
     return gap, bound, delta

@@ -81,6 +81,10 @@ def test_extrapolation_gap_bound_and_tie():
     assert np.all(bound <= 0.2 * np.log(8) + 1e-12)
     gt, bt, _ = rb.extrapolation_gap(np.array([[2.0, 0, 0, 0]]), np.eye(4), np.zeros(4), 0.5)
     assert abs(gt[0] / bt[0] - 1) < 1e-12
+    # far from a tie the gap is below machine epsilon relative to f, and must still be resolved
+    gf, bf, _ = rb.extrapolation_gap(np.array([[40.0, 0.0, -5.0]]), np.eye(3), np.zeros(3), 1.0)
+    assert np.isclose(gf[0], np.log1p(np.exp(-40.0) + np.exp(-45.0)), rtol=1e-12)
+    assert np.isclose(bf[0], np.log1p(2 * np.exp(-40.0)), rtol=1e-12)
 
 
 def test_authors_random_weight_numbers():
