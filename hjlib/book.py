@@ -36,7 +36,7 @@ def is_interactive() -> bool:
     return "JPY_SESSION_NAME" in os.environ and not is_headless()
 
 
-def setup(seed: int = 0, *, figure_format: str = "svg") -> np.random.Generator:
+def setup(seed: int = 0, *, figure_format: str = "svg", threads: int | None = 1) -> np.random.Generator:
     """Fix seeds, plot style and figure format for a chapter; return a seeded NumPy Generator.
 
     Parameters
@@ -45,6 +45,10 @@ def setup(seed: int = 0, *, figure_format: str = "svg") -> np.random.Generator:
         Seed for ``random``, ``numpy.random`` (legacy and the returned Generator) and torch.
     figure_format : {"svg", "png", "retina"}
         Inline figure format. SVG is crisp and small for line plots.
+    threads : int or None
+        torch intra-op threads (default 1). The chapters' tensors are small; on a shared 2-core
+        machine (parallel tests, other builds) more threads made training steps 10-40x slower.
+        ``None`` leaves torch's default.
 
     Returns
     -------
@@ -61,6 +65,8 @@ def setup(seed: int = 0, *, figure_format: str = "svg") -> np.random.Generator:
         import torch
 
         torch.manual_seed(seed)
+        if threads is not None:
+            torch.set_num_threads(int(threads))
         torch.use_deterministic_algorithms(True, warn_only=True)
     except ImportError:  # pragma: no cover - torch is a dependency, but keep numerics usable
         pass
