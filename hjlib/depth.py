@@ -35,8 +35,26 @@ import numpy as np
 import torch
 from torch import nn
 
-from .activations import softplus
-from .logsumexp import lse
+
+
+def _softplus(z, eps: float, xp):
+    """softplus_ε(z) = max(z, 0) + ε log1p(e^{−|z|/ε}) (ReLU at ε = 0), in numpy or torch."""
+    relu = xp.maximum(z, xp.zeros_like(z)) if xp is np else torch.clamp(z, min=0)
+    if eps == 0:
+        return relu
+    return relu + eps * xp.log1p(xp.exp(-xp.abs(z) / eps))
+
+
+def _lse_rows(z, eps: float, xp):
+    """LSE_ε over the last axis (max at ε = 0), max-shifted, in numpy or torch."""
+    if xp is np:
+        m = z.max(axis=-1, keepdims=True)
+        if eps == 0:
+            return m[..., 0]
+        return m[..., 0] + eps * np.log(np.exp((z - m) / eps).sum(axis=-1))
+    if eps == 0:
+        return z.max(dim=-1).values
+    return eps * torch.logsumexp(z / eps, dim=-1)
 
 __all__ = ["softplus_mlp", "relu_limit_bound", "convex_fit_1d", "StackedNet", "fit_batched", "BatchedFit"]
 
@@ -88,8 +106,11 @@ def softplus_mlp(x, hidden, readout, eps: float, *, kind: str = "linear"):
     >>> softplus_mlp(x, [(A, c)], (np.full(3, 0.5), 0.0), 0.0)    # the ReLU net
     array([0.75, 0.4 , 1.1 ])
     """
+    if not (eps >= 0 and math.isfinite(eps)):
+        raise ValueError(f"eps must be a finite number ≥ 0, got {eps}")
     layers, (w, c0) = _as_layers(hidden, readout, kind)
     is_torch = isinstance(x, torch.Tensor)
+    xp = torch if is_torch else np
     if is_torch:
         dt = x.dtype if x.is_floating_point() else torch.float64
         T = lambda a: torch.as_tensor(a, dtype=dt, device=x.device)  # noqa: E731
@@ -105,7 +126,7 @@ def softplus_mlp(x, hidden, readout, eps: float, *, kind: str = "linear"):
         A, c = T(A), T(c)
         if A.ndim != 2 or A.shape[1] != h.shape[1] or c.shape != (A.shape[0],):
             raise ValueError(f"hidden layer {k}: A {tuple(A.shape)}, c {tuple(c.shape)} do not fit an input of width {h.shape[1]}")
-        h = softplus(h @ A.T + c, eps)
+        h = _softplus(h @ A.T + c, eps, xp)
     w, c0 = T(w), T(c0)
     if kind == "linear":
         if w.shape != (h.shape[1],):
@@ -113,7 +134,7 @@ def softplus_mlp(x, hidden, readout, eps: float, *, kind: str = "linear"):
         return h @ w + c0
     if w.ndim != 2 or w.shape[1] != h.shape[1] or c0.shape != (w.shape[0],):
         raise ValueError(f"LSE readout: w (M, {h.shape[1]}) and c0 (M,) expected, got {tuple(w.shape)}, {tuple(c0.shape)}")
-    return lse(h @ w.T + c0, eps)
+    return _lse_rows(h @ w.T + c0, eps, xp)
 
 
 def relu_limit_bound(hidden, readout, eps: float, *, kind: str = "linear") -> float:
