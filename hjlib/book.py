@@ -71,6 +71,14 @@ def setup(seed: int = 0, *, figure_format: str = "svg", threads: int | None = 1)
     except ImportError:  # pragma: no cover - torch is a dependency, but keep numerics usable
         pass
 
+    if threads is not None:
+        try:  # NumPy's BLAS too (threadpoolctl comes with scikit-learn)
+            from threadpoolctl import threadpool_limits
+
+            threadpool_limits(limits=int(threads))
+        except ImportError:  # pragma: no cover
+            pass
+
     import matplotlib as mpl
 
     mpl.rcParams.update(
