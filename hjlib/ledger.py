@@ -220,22 +220,34 @@ class Record:
     stale: bool
 
 
-def load(root: Path | None = None) -> list[Record]:
-    """Every record under the ledger folder, each marked ``stale`` if its chapter changed since."""
+def load(root: Path | None = None, *, drop_superseded: bool = True) -> list[Record]:
+    """Every record under the ledger folder, each marked ``stale`` if its chapter's code changed.
+
+    With ``drop_superseded`` (default), stale records of a chapter that also has fresh records are
+    dropped: they were left behind by an earlier run whose check was since reworded or removed.
+    A chapter whose records are *all* stale keeps them (marked stale): it has not been re-run
+    since its code changed, and the caller should refuse them.
+    """
     root = root or book_root()
     out = []
     folder = _ledger_dir(root)
     if not folder.is_dir():
         return out
+    hashes: dict[str, str | None] = {}
     for f in sorted(folder.rglob("*.json")):
         rec = json.loads(f.read_text())
-        try:
-            src = chapter_source(rec["chapter"], root)
-            stale = code_hash(src) != rec["source_sha256"]
-        except ValueError:
-            stale = True  # the chapter was renamed or removed
-        out.append(Record(rec["claim"], rec["chapter"], rec["page"], rec["check"], rec["target"],
+        chapter = rec["chapter"]
+        if chapter not in hashes:
+            try:
+                hashes[chapter] = code_hash(chapter_source(chapter, root))
+            except ValueError:
+                hashes[chapter] = None  # the chapter was renamed or removed
+        stale = hashes[chapter] != rec["source_sha256"]
+        out.append(Record(rec["claim"], chapter, rec["page"], rec["check"], rec["target"],
                           rec["measured"], rec["error"], rec["verdict"], rec.get("note", ""), stale))
+    if drop_superseded:
+        fresh = {r.chapter for r in out if not r.stale}
+        out = [r for r in out if not (r.stale and r.chapter in fresh)]
     return out
 
 

@@ -90,3 +90,16 @@ def test_summarize_combines_verdicts(book):
     assert (rows["C1"].verdict, rows["C2"].verdict, rows["C3"].verdict, rows["C4"].verdict) == (
         "reproduced", "differs", "open", "open")
     assert rows["C2"].pages == ["book/01_part/02_demo"]
+
+
+def test_superseded_records_are_dropped_but_unrerun_chapters_stay_stale(book):
+    root, ch = book
+    ledger.record("C1", chapter="02_demo", check="old wording", measured=0.0, verdict="reproduced")
+    ch.write_text(NB.format(code="x = 2"))                      # the code changes ...
+    ledger.record("C1", chapter="02_demo", check="new wording", measured=0.0, verdict="reproduced")
+    recs = ledger.load(root)                                    # ... and the chapter is re-run
+    assert [r.check for r in recs] == ["new wording"] and not recs[0].stale
+    assert len(ledger.load(root, drop_superseded=False)) == 2
+    ch.write_text(NB.format(code="x = 3"))                      # changed again, not re-run
+    recs = ledger.load(root)
+    assert len(recs) == 1 and recs[0].stale
