@@ -11,7 +11,8 @@ Widths: d = 1 {10, 25, 50, 100, 200, 500}; d = 2 {20, 50, 100, 200, 500}; d = 4
 share N = 100, 200, 500 with identical data, seeds and hyper-parameters, so those runs are done
 once and used for both fits.
 
-Run:  python benchmarks/experiment_b.py            (full size; ≈ 10 min on 2 cores)
+Run:  python benchmarks/experiment_b.py            (full size: 365 s of wall time on 2 cores at load
+                                                    ≈ 3; 378 s of CPU time in all)
       python benchmarks/experiment_b.py --quick    (300 steps, 1000 training points: a smoke test)
 
 Each (d, N) setting trains its five seeds as one batch with :func:`hjlib.scaling.train_lse_adam`

@@ -12,7 +12,8 @@ sample-size (minimax-rate) experiment.
    (:func:`hjlib.scaling.sample_size_errors`); fitted slope of log error on log n with its
    standard error, against the minimax exponent −1/(d+2).
 
-Run:  python benchmarks/width_controls.py        (≈ 5 CPU-minutes; three worker processes)
+Run:  python benchmarks/width_controls.py        (≈ 3 CPU-minutes; 151 s of wall time with three
+                                                   worker processes on 2 cores)
 Writes benchmarks/results/width_controls.json and .md.
 """
 from __future__ import annotations
