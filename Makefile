@@ -70,7 +70,7 @@ lab: $(LABSTAMP)
 	$(BIN)/python tools/lab_settings.py $(VENV)
 	$(BIN)/jupyter lab --notebook-dir=. book/00_preface/lse_in_one_page.md
 
-student: setup
+student: book
 	$(BIN)/python tools/student_edition.py
 
 clean:

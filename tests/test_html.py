@@ -242,3 +242,19 @@ def test_sample_chapter_static_slider_changes_figure(browser, server):
         assert problems == [], "; ".join(problems)
     finally:
         ctx.close()
+
+
+def test_student_edition_html_has_no_solutions(tmp_path):
+    """The student HTML keeps every exercise and loses every solution (text, code and outputs)."""
+    _need((HTML / SAMPLE).is_file(), "book not built: run `make book`")
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from tools.student_edition import build_html
+
+    dest = build_html(HTML, tmp_path / "student")
+    page = (dest / SAMPLE).read_text(encoding="utf-8")
+    assert 'class="solution' not in page
+    assert page.count('class="exercise') == (HTML / SAMPLE).read_text(encoding="utf-8").count('class="exercise')
+    md = (dest / "_sources" / SAMPLE.replace(".html", ".md")).read_text(encoding="utf-8")
+    assert "solution-start" not in md and "raise NotImplementedError" in md

@@ -2,8 +2,8 @@
 
     python tools/student_edition.py [--out DIR] [--no-html]
 
-* HTML: the book built with sphinx-exercise's ``hide_solutions: true`` into
-  ``_build/student/_build/html`` (reusing the main build's execution cache).
+* HTML: the built book (``make book``) with every solution removed, in ``_build/student/html``
+  (its download buttons give the solution-free sources).
 * Notebooks: every chapter in _toc.yml as an ``.ipynb`` with the solutions removed and the
   exercise stubs kept, in ``student/`` (same sub-folders as ``book/``).
 
@@ -13,8 +13,6 @@ next free ``student-2/``, ``student-3/``, ... and the script says so.
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -64,23 +62,44 @@ def write_notebooks(out: Path) -> list[Path]:
     return written
 
 
-def build_html() -> Path:
-    cfg = (ROOT / "_config.yml").read_text(encoding="utf-8")
-    cfg, n = re.subn(r"(?m)^(\s*hide_solutions:\s*)\S+", r"\1true", cfg)
-    if n != 1:
-        raise SystemExit("could not find 'hide_solutions:' in _config.yml")
-    cache = (ROOT / "_build" / ".jupyter_cache").as_posix()
-    cfg = re.sub(r'(?m)^(\s*cache:\s*).*$', rf'\1"{cache}"', cfg, count=1)
-    (ROOT / "build").mkdir(exist_ok=True)
-    student_cfg = ROOT / "build" / "_config.student.yml"
-    student_cfg.write_text(cfg, encoding="utf-8")
-    out = ROOT / "_build" / "student"
-    subprocess.run(
-        [sys.executable, "-m", "jupyter_book.cli.main", "build", "--all", "-n", "--keep-going",
-         "--config", str(student_cfg), "--path-output", str(out), str(ROOT)],
-        check=True,
-    )
-    return out / "_build" / "html"
+def build_html(src: Path = ROOT / "_build" / "html", dest: Path = ROOT / "_build" / "student" / "html") -> Path:
+    """Copy the built book and remove every solution from it.
+
+    sphinx-exercise's own ``hide_solutions`` fails on the gated solution syntax the book uses
+    ("unknown node type: solution_end_node"), so the student HTML is made from the built book:
+    each page loses its ``div.solution`` blocks (the solutions' text, code and outputs), and the
+    page's downloadable ``.md``/``.ipynb`` become the solution-free versions.
+    """
+    import shutil
+
+    import jupytext
+    from bs4 import BeautifulSoup
+
+    if not (src / "index.html").is_file():
+        raise SystemExit(f"no built book at {src}: run `make book` first")
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest)
+    removed = 0
+    for page in dest.rglob("*.html"):
+        if "_static" in page.parts:
+            continue
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        blocks = soup.select("div.solution")
+        if not blocks:
+            continue
+        for block in blocks:
+            block.decompose()
+        removed += len(blocks)
+        page.write_text(str(soup), encoding="utf-8")
+    for md in toc_notebooks():
+        student = strip_solutions(jupytext.read(md))
+        rel = md.relative_to(ROOT).with_suffix("")
+        (dest / "_sources" / rel).parent.mkdir(parents=True, exist_ok=True)
+        jupytext.write(student, dest / "_sources" / f"{rel}.md", fmt="md:myst")
+        jupytext.write(student, dest / "_sources" / f"{rel}.ipynb")
+    print(f"removed {removed} solutions from the HTML book")
+    return dest
 
 
 def main(argv=None) -> int:
