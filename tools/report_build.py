@@ -35,7 +35,9 @@ def main() -> int:
         rec = records.get(nb.resolve())
         rel = nb.relative_to(ROOT)
         if rec is None:
-            print(f"  {rel}: not in cache")
+            forced = "execution_mode: force" in nb.read_text(encoding="utf-8").split("\n---", 1)[0]
+            print(f"  {rel}: " + ("re-executed on every build (execution_mode: force; not cached)"
+                                  if forced else "not in cache"))
             continue
         secs = float((rec.data or {}).get("execution_seconds", float("nan")))
         total += secs
