@@ -68,7 +68,7 @@ $(LABSTAMP): $(STAMP)
 
 lab: $(LABSTAMP)
 	$(BIN)/python tools/lab_settings.py $(VENV)
-	$(BIN)/jupyter lab --notebook-dir=. book/00_preface/lse_in_one_page.md
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root,) --notebook-dir=. book/00_preface/lse_in_one_page.md
 
 student: book
 	$(BIN)/python tools/student_edition.py
