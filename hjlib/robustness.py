@@ -35,7 +35,7 @@ import numpy as np
 import torch
 
 from . import book as _book
-from .training import LSEFit, _as_2d, _init_params, lse_predict
+from .training import LSEFit, _as_2d, _init_params, adam_loop, lse_predict
 
 __all__ = [
     "gibbs", "lse_value", "lse_gradient", "lse_hessian", "hessian_norm", "hessian_bound",
@@ -264,25 +264,8 @@ def fit_lse_eps(
             out = out * w2[:, None]
         return ((out - yb) ** 2).mean(dim=-1)
 
-    opt = torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-8)
-    history = np.empty((E * S, steps))
-    n = X.shape[0]
-    gen = torch.Generator().manual_seed(seeds[0] + 7919)         # as fit_lse
-    perm, cursor = None, n
-    for k in _book.progress(range(steps), desc=f"N={N}, {E} values of eps"):
-        if batch_size is None or batch_size >= n:
-            xb, yb = X, Y
-        else:
-            if cursor + batch_size > n:
-                perm, cursor = torch.randperm(n, generator=gen), 0
-            idx = perm[cursor:cursor + batch_size]
-            cursor += batch_size
-            xb, yb = X[idx], Y[idx]
-        opt.zero_grad(set_to_none=True)
-        losses = per_run_mse(xb, yb)
-        losses.sum().backward()
-        opt.step()
-        history[:, k] = losses.detach().cpu().numpy()
+    history = adam_loop(params, per_run_mse, X, Y, steps=steps, lr=lr, batch_size=batch_size,
+                        seed=seeds[0] + 7919, desc=f"N={N}, {E} values of eps")   # as fit_lse
     with torch.no_grad():
         final = per_run_mse(X, Y).cpu().numpy()
     out = {}

@@ -115,6 +115,44 @@ class LSEFit:
                 torch.nn.functional.one_hot(logits.argmax(-1), logits.shape[-1]).to(logits.dtype).cpu().numpy())
 
 
+def adam_loop(params, per_run_loss, X, Y, *, steps: int, lr: float, batch_size: int | None,
+              seed: int, desc: str, after_backward=None) -> np.ndarray:
+    """The Adam loop shared by the book's batched trainers; returns the (runs, steps) loss history.
+
+    ``per_run_loss(xb, yb)`` returns one loss per run; their sum is minimised, so with Adam (per
+    coordinate) the runs are exactly independent. Minibatches (``batch_size``) sample without
+    replacement, one permutation per epoch from ``torch.Generator().manual_seed(seed)``, shared by
+    the runs. ``after_backward()`` may edit gradients (e.g. mask inactive neurons).
+    """
+    opt = torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-8)
+    n = X.shape[0]
+    gen = torch.Generator().manual_seed(int(seed))
+    perm, cursor = None, n
+    history = None
+    for k in _book.progress(range(steps), desc=desc):
+        if batch_size is None or batch_size >= n:
+            xb, yb = X, Y
+        else:
+            if cursor + batch_size > n:
+                perm, cursor = torch.randperm(n, generator=gen), 0
+            idx = perm[cursor:cursor + batch_size]
+            cursor += batch_size
+            xb, yb = X[idx], Y[idx]
+        opt.zero_grad(set_to_none=True)
+        losses = per_run_loss(xb, yb)
+        losses.sum().backward()
+        if after_backward is not None:
+            after_backward()
+        opt.step()
+        if history is None:
+            history = np.empty((losses.shape[0], steps))
+        history[:, k] = losses.detach().cpu().numpy()
+    if history is None:  # steps == 0: no Adam step, an empty history with one row per run
+        with torch.no_grad():
+            history = np.empty((per_run_loss(X, Y).shape[0], 0))
+    return history
+
+
 def _init_params(S, N, d, seeds, init_W, init_b, dtype):
     """Independent streams for W and b, so neuron j's initial values do not depend on N."""
     W = torch.empty(S, N, d, dtype=dtype)
@@ -234,28 +272,13 @@ def fit_lse(
         pred = lse_predict(xb, W, bb, eps, w2)
         return ((pred - yb) ** 2).mean(dim=-1)  # (S,)
 
-    opt = torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-8)
-    history = np.empty((S, steps))
-    n = X.shape[0]
-    gen = torch.Generator().manual_seed(seeds[0] + 7919)
-    perm, cursor = None, n
-    for k in _book.progress(range(steps), desc=desc or f"N={N}, eps={eps:g}"):
-        if batch_size is None or batch_size >= n:
-            xb, yb = X, Y
-        else:
-            if cursor + batch_size > n:
-                perm, cursor = torch.randperm(n, generator=gen), 0
-            idx = perm[cursor:cursor + batch_size]
-            cursor += batch_size
-            xb, yb = X[idx], Y[idx]
-        opt.zero_grad(set_to_none=True)
-        losses = per_run_mse(xb, yb)
-        losses.sum().backward()
+    def mask_grads():
         if active is not None:
             W.grad.mul_(active[..., None])
             b.grad.mul_(active)
-        opt.step()
-        history[:, k] = losses.detach().cpu().numpy()
+
+    history = adam_loop(params, per_run_mse, X, Y, steps=steps, lr=lr, batch_size=batch_size,
+                        seed=seeds[0] + 7919, desc=desc or f"N={N}, eps={eps:g}", after_backward=mask_grads)
 
     if lbfgs_steps > 0:
         lbfgs = torch.optim.LBFGS(params, lr=1.0, max_iter=lbfgs_steps, tolerance_grad=1e-14,

@@ -73,3 +73,8 @@ def test_bad_data():
         fit_lse(X, Y[:-1], width=3, eps=0.1, steps=1)
     with pytest.raises(ValueError, match="x must be finite"):
         fit_lse(np.r_[X[:-1], np.nan], Y, width=3, eps=0.1, steps=1)
+
+
+def test_lbfgs_only_run_has_an_empty_history_per_run():
+    fit = fit_lse(X, Y, width=3, eps=0.2, steps=0, seeds=[0, 1], lbfgs_steps=5)
+    assert fit.loss_history.shape == (2, 0) and np.isfinite(fit.train_mse).all()
