@@ -1,15 +1,6 @@
 """The exercise-check machinery: registry, comparison with specific messages, error type.
 
-Every coding exercise in the book ends with one call, for example::
-
-    hjlib.exercises.check("lse-stable", my_lse)
-
-A correct answer prints a short confirmation. A wrong one raises :class:`ExerciseError` (an
-``AssertionError``) whose message says *where* the answer goes wrong — the input, what came back,
-what was expected — and a hint aimed at the usual mistake. A stub that still raises
-``NotImplementedError`` propagates it unchanged, so an unfinished exercise reads as unfinished.
-
-Chapters register their checks with :func:`register`; :func:`available` lists them.
+See the package docstring (:mod:`hjlib.exercises`) for how chapters use it.
 """
 from __future__ import annotations
 
